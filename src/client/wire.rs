@@ -137,7 +137,10 @@ impl fmt::Debug for SecureConnection {
             .field("publisher_instance_id", &self.publisher_instance_id)
             .field("publisher_auth_string", &mask(&self.publisher_auth_string))
             .field("subscriber_instance_id", &self.subscriber_instance_id)
-            .field("subscriber_auth_string", &mask(&self.subscriber_auth_string))
+            .field(
+                "subscriber_auth_string",
+                &mask(&self.subscriber_auth_string),
+            )
             .finish()
     }
 }

@@ -1,1 +1,1 @@
-
+pub mod cucm_cluster;
