@@ -51,7 +51,7 @@ resource "cer_cucm_cluster" "headquarters" {
   backup_cti_manager_1 = "198.51.100.12"
   cti_user             = "CerCtiUser"
   cti_password         = var.cti_password
-  teleport_address     = "+12"
+  teleport_address     = "9200"
   teleport_count       = 2
   use_snmpv3           = true
 

@@ -88,15 +88,15 @@ impl FaultRule {
                 }
             }
         };
-        if let Some(p) = self.probability {
-            if !(0.0..=1.0).contains(&p) {
-                return Err(format!("probability must be between 0 and 1, got {p}"));
-            }
+        if let Some(p) = self.probability
+            && !(0.0..=1.0).contains(&p)
+        {
+            return Err(format!("probability must be between 0 and 1, got {p}"));
         }
-        if let FaultAction::Status { status, .. } = &self.action {
-            if !(100..=999).contains(status) {
-                return Err(format!("status must be between 100 and 999, got {status}"));
-            }
+        if let FaultAction::Status { status, .. } = &self.action
+            && !(100..=999).contains(status)
+        {
+            return Err(format!("status must be between 100 and 999, got {status}"));
         }
         Ok(self)
     }

@@ -13,12 +13,15 @@ use hyper::service::service_fn;
 use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use rand::Rng as _;
+use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, VecDeque};
 use std::convert::Infallible;
 use std::path::{Path, PathBuf};
+use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
+use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt as _};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Notify, watch};
 use tokio::task::JoinSet;
@@ -460,11 +463,11 @@ fn decode<T: serde::de::DeserializeOwned>(parsed: &Parsed, what: &str) -> Result
     }
 }
 
-fn decode_cluster(parsed: &Parsed) -> Result<Cluster, Response<Body>> {
-    let cluster: Cluster =
-        decode(parsed, "cluster JSON").map_err(|m| failure(StatusCode::BAD_REQUEST, &m))?;
+/// Decodes a cluster body; the error is the message of the 400 answer.
+fn decode_cluster(parsed: &Parsed) -> Result<Cluster, String> {
+    let cluster: Cluster = decode(parsed, "cluster JSON")?;
     if cluster.cucm.trim().is_empty() {
-        return Err(failure(StatusCode::BAD_REQUEST, "CUCM must not be empty"));
+        return Err("CUCM must not be empty".to_owned());
     }
     Ok(cluster)
 }
@@ -479,15 +482,14 @@ fn route(state: &State, method: &Method, path: &str, parsed: &Parsed) -> Respons
         Method::POST => {
             let cluster = match decode_cluster(parsed) {
                 Ok(c) => c,
-                Err(resp) => return resp,
+                Err(m) => return failure(StatusCode::BAD_REQUEST, &m),
             };
             let k = key(&cluster.cucm);
             let cucm = cluster.cucm.clone();
-            let added = state.mutate(|clusters| {
-                if clusters.contains_key(&k) {
-                    false
-                } else {
-                    clusters.insert(k, cluster);
+            let added = state.mutate(|clusters| match clusters.entry(k) {
+                Entry::Occupied(_) => false,
+                Entry::Vacant(slot) => {
+                    slot.insert(cluster);
                     true
                 }
             });
@@ -506,7 +508,7 @@ fn route(state: &State, method: &Method, path: &str, parsed: &Parsed) -> Respons
         Method::PUT => {
             let cluster = match decode_cluster(parsed) {
                 Ok(c) => c,
-                Err(resp) => return resp,
+                Err(m) => return failure(StatusCode::BAD_REQUEST, &m),
             };
             let k = key(&cluster.cucm);
             let cucm = cluster.cucm.clone();
@@ -680,7 +682,7 @@ async fn admin(state: &State, req: Request<Incoming>) -> Response<Body> {
                     &ApiResponse::new("Success", "cluster stored"),
                 )
             }
-            Err(resp) => resp,
+            Err(m) => failure(StatusCode::BAD_REQUEST, &m),
         },
         ("clusters", _) => method_not_allowed("GET, POST"),
         ("journal", &Method::GET) => {
@@ -805,7 +807,7 @@ async fn connection(
     mut stop: watch::Receiver<bool>,
 ) {
     match tls {
-        None => serve_http(TokioIo::new(stream), state, stop).await,
+        None => serve_http(stream, state, stop).await,
         Some(acceptor) => {
             let handshake = tokio::time::timeout(Duration::from_secs(10), acceptor.accept(stream));
             let stream = tokio::select! {
@@ -821,34 +823,40 @@ async fn connection(
                 },
                 () = stopped(&mut stop) => return,
             };
-            serve_http(TokioIo::new(stream), state, stop).await;
+            serve_http(stream, state, stop).await;
         }
     }
 }
 
-async fn serve_http<I>(io: I, state: Arc<State>, mut stop: watch::Receiver<bool>)
+async fn serve_http<S>(stream: S, state: Arc<State>, mut stop: watch::Receiver<bool>)
 where
-    I: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
     let dropper = Arc::new(Notify::new());
     let service = {
         let dropper = dropper.clone();
         service_fn(move |req| handle(state.clone(), dropper.clone(), req))
     };
-    let conn = http1::Builder::new()
+    let mut conn = http1::Builder::new()
         .timer(TokioTimer::new())
         .keep_alive(true)
-        .serve_connection(io, service);
-    tokio::pin!(conn);
+        .serve_connection(TokioIo::new(stream), service);
     tokio::select! {
-        _ = conn.as_mut() => return,
-        () = dropper.notified() => return,
+        _ = &mut conn => return,
+        () = dropper.notified() => return close_without_answer(conn.into_parts().io.into_inner()).await,
         () = stopped(&mut stop) => {}
     }
-    conn.as_mut().graceful_shutdown();
+    Pin::new(&mut conn).graceful_shutdown();
     tokio::select! {
-        _ = conn.as_mut() => {}
-        () = dropper.notified() => {}
+        _ = &mut conn => {}
+        () = dropper.notified() => close_without_answer(conn.into_parts().io.into_inner()).await,
         () = tokio::time::sleep(GRACE) => {}
     }
+}
+
+/// Ends a connection whose request must get no answer (its future is already dropped with the
+/// connection): shuts the transport down cleanly (TLS close_notify, then FIN) so the client sees
+/// the connection closed before the message completed, as when a server dies mid-request.
+async fn close_without_answer<S: AsyncWrite + Unpin>(mut stream: S) {
+    let _ = tokio::time::timeout(Duration::from_secs(1), stream.shutdown()).await;
 }

@@ -30,7 +30,7 @@ resource "cer_cucm_cluster" "example" {
   cti_user             = "CerCtiUser"
   cti_password         = var.cti_password
 
-  teleport_address = "+12"
+  teleport_address = "9100"
   teleport_count   = 5
   use_snmpv3       = true
 
