@@ -107,14 +107,19 @@ impl State {
     pub(crate) fn upsert(&self, cluster: Cluster) {
         self.mutate(|clusters| {
             clusters.insert(key(&cluster.cucm), cluster);
+            true
         });
     }
 
     /// Applies `change` to the store and, if there is a state file, writes the new content.
-    fn mutate<R>(&self, change: impl FnOnce(&mut BTreeMap<String, Cluster>) -> R) -> R {
+    /// `change` returns whether it changed anything; only then is the state file rewritten.
+    fn mutate(&self, change: impl FnOnce(&mut BTreeMap<String, Cluster>) -> bool) -> bool {
         let (result, snapshot) = {
             let mut store = lock(&self.store);
             let result = change(&mut store.clusters);
+            if !result {
+                return false;
+            }
             store.version += 1;
             let snapshot = self.state_file.as_ref().map(|_| {
                 (
@@ -223,7 +228,10 @@ impl State {
     }
 
     pub(crate) fn reset(&self) {
-        self.mutate(|clusters| clusters.clear());
+        self.mutate(|clusters| {
+            clusters.clear();
+            true
+        });
         self.clear_journal();
         self.clear_faults();
         self.requests.store(0, Ordering::Relaxed);
