@@ -26,7 +26,9 @@ async fn lifecycle_create_noop_update_replace_destroy() {
         assert_eq!(entry.header("content-type"), Some("application/json"));
         assert_eq!(entry.header("accept"), Some("application/json"));
         assert!(
-            entry.header("user-agent").is_some_and(|ua| ua.starts_with("terraform-provider-cer/")),
+            entry
+                .header("user-agent")
+                .is_some_and(|ua| ua.starts_with("terraform-provider-cer/")),
             "{:?}",
             entry.header("user-agent")
         );
@@ -84,7 +86,11 @@ async fn lifecycle_create_noop_update_replace_destroy() {
         .replace("  cti_user     = \"cer_robot\"\n", "");
     ws.config(&format!("{provider}\n{moved}\n{full}"));
     let plan = ws.plan().ok();
-    assert!(plan.stdout.contains("forces replacement"), "{}", plan.stdout);
+    assert!(
+        plan.stdout.contains("forces replacement"),
+        "{}",
+        plan.stdout
+    );
     ws.apply().ok();
     let journal = sim.journal();
     assert_eq!(methods(&journal), ["DELETE", "POST"]);
@@ -123,15 +129,29 @@ async fn import_by_cli_adopts_without_post_then_puts_the_config() {
     sim.insert(existing("10.2.2.1"));
     let ws = Workspace::new();
     let provider = provider_block(&ws, &sim, "");
-    ws.config(&format!("{provider}\n{}", cluster_block("main", "10.2.2.1", "")));
+    ws.config(&format!(
+        "{provider}\n{}",
+        cluster_block("main", "10.2.2.1", "")
+    ));
 
-    let bad = ws.run(&["import", "-no-color", "cer_cucm_cluster.main", "not an address!"]);
+    let bad = ws.run(&[
+        "import",
+        "-no-color",
+        "cer_cucm_cluster.main",
+        "not an address!",
+    ]);
     let bad = bad.failed().all();
     assert!(bad.contains("Invalid import ID"), "{bad}");
     assert!(ws.state_list().is_empty());
 
-    let import = ws.run(&["import", "-no-color", "cer_cucm_cluster.main", "10.2.2.1"]).ok();
-    assert!(import.stdout.contains("Import successful"), "{}", import.stdout);
+    let import = ws
+        .run(&["import", "-no-color", "cer_cucm_cluster.main", "10.2.2.1"])
+        .ok();
+    assert!(
+        import.stdout.contains("Import successful"),
+        "{}",
+        import.stdout
+    );
     assert!(sim.journal().is_empty(), "import must not call CER");
     assert_eq!(ws.state_addresses(), ["10.2.2.1"]);
 
@@ -157,7 +177,10 @@ async fn import_block_adopts_and_updates_in_one_apply() {
     assert!(plan.stdout.contains("1 to import"), "{}", plan.stdout);
     ws.apply().ok();
     assert_eq!(methods(&sim.journal()), ["PUT"]);
-    assert_eq!(sim_cluster(&sim, "cucm-b.example.com").cti_user, "cer_robot");
+    assert_eq!(
+        sim_cluster(&sim, "cucm-b.example.com").cti_user,
+        "cer_robot"
+    );
     ws.assert_no_changes();
     assert_eq!(sim.clusters().len(), 1);
 }
@@ -168,10 +191,16 @@ async fn rejected_create_shows_the_error_and_leaves_nothing_in_state() {
     sim.insert(existing("10.3.3.1"));
     let ws = Workspace::new();
     let provider = provider_block(&ws, &sim, "");
-    ws.config(&format!("{provider}\n{}", cluster_block("dup", "10.3.3.1", "")));
+    ws.config(&format!(
+        "{provider}\n{}",
+        cluster_block("dup", "10.3.3.1", "")
+    ));
     let apply = ws.apply().failed();
     let text = apply.all();
-    assert!(text.contains("Could not create CUCM cluster \"10.3.3.1\""), "{text}");
+    assert!(
+        text.contains("Could not create CUCM cluster \"10.3.3.1\""),
+        "{text}"
+    );
     assert!(text.contains("already exists"), "{text}");
     assert!(text.contains("terraform import"), "{text}");
     assert!(ws.state_list().is_empty());
@@ -185,14 +214,20 @@ async fn secrets_never_appear_in_plan_apply_or_show() {
     let sim = start_sim().await;
     let ws = Workspace::new();
     let provider = provider_block(&ws, &sim, "");
-    ws.config(&format!("{provider}\n{}", cluster_block("s", "10.4.4.1", FULL_EXTRAS)));
+    ws.config(&format!(
+        "{provider}\n{}",
+        cluster_block("s", "10.4.4.1", FULL_EXTRAS)
+    ));
     let plan = ws.plan().ok();
     assert!(plan.stdout.contains("(sensitive value)"), "{}", plan.stdout);
     assert_no_secrets("plan", &plan.all());
     assert_no_secrets("apply", &ws.apply().ok().all());
     assert_no_secrets("show", &ws.run(&["show", "-no-color"]).ok().all());
     let changed = FULL_EXTRAS.replace(AXL_PASSWORD, "axl-Changed-e2e");
-    ws.config(&format!("{provider}\n{}", cluster_block("s", "10.4.4.1", &changed)));
+    ws.config(&format!(
+        "{provider}\n{}",
+        cluster_block("s", "10.4.4.1", &changed)
+    ));
     let update = ws.apply().ok().all();
     assert_no_secrets("update", &update);
     assert!(!update.contains("axl-Changed-e2e"), "{update}");
@@ -217,7 +252,10 @@ async fn tls_is_verified_unless_trusted_or_insecure() {
     assert!(sim.clusters().is_empty());
     assert!(ws.state_list().is_empty());
 
-    ws.config(&format!("{}\n{cluster}", bare.replace("EXTRA", "  insecure = true\n")));
+    ws.config(&format!(
+        "{}\n{cluster}",
+        bare.replace("EXTRA", "  insecure = true\n")
+    ));
     ws.apply().ok();
     assert_eq!(sim_addresses(&sim), ["10.5.5.1"]);
 
@@ -231,11 +269,21 @@ async fn environment_variables_configure_the_provider() {
     let sim = start_sim().await;
     let mut ws = Workspace::new();
     let config = SimConfig::default();
-    ws.config(&format!("provider \"cer\" {{}}\n\n{}", cluster_block("e", "10.6.6.1", "")));
+    ws.config(&format!(
+        "provider \"cer\" {{}}\n\n{}",
+        cluster_block("e", "10.6.6.1", "")
+    ));
 
     let missing = ws.plan();
     let missing = missing.failed().all();
-    for needle in ["`url`", "CER_URL", "`username`", "CER_USERNAME", "`password`", "CER_PASSWORD"] {
+    for needle in [
+        "`url`",
+        "CER_URL",
+        "`username`",
+        "CER_USERNAME",
+        "`password`",
+        "CER_PASSWORD",
+    ] {
         assert!(missing.contains(needle), "{needle} not in:\n{missing}");
     }
 
@@ -319,11 +367,121 @@ async fn plain_http_works_with_a_warning() {
 async fn wrong_password_is_an_authentication_error_naming_the_user() {
     let sim = start_sim().await;
     let ws = Workspace::new();
-    let provider = provider_block(&ws, &sim, "")
-        .replace(&SimConfig::default().password, "wrong-Pa55word");
-    ws.config(&format!("{provider}\n{}", cluster_block("a", "10.10.10.1", "")));
+    let provider =
+        provider_block(&ws, &sim, "").replace(&SimConfig::default().password, "wrong-Pa55word");
+    ws.config(&format!(
+        "{provider}\n{}",
+        cluster_block("a", "10.10.10.1", "")
+    ));
     let apply = ws.apply().failed().all();
-    assert!(apply.contains("rejected the credentials of user \"cer-admin\""), "{apply}");
+    assert!(
+        apply.contains("rejected the credentials of user \"cer-admin\""),
+        "{apply}"
+    );
     assert!(!apply.contains("wrong-Pa55word"), "{apply}");
     assert!(ws.state_list().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn max_parallel_requests_caps_requests_in_flight() {
+    let sim = cer::sim::start(SimConfig {
+        latency: std::time::Duration::from_millis(300),
+        ..SimConfig::default()
+    })
+    .await
+    .unwrap();
+    let ws = Workspace::new();
+    let provider = provider_block(&ws, &sim, "  max_parallel_requests = 2\n");
+    let clusters: String = (1..=6)
+        .map(|i| cluster_block(&format!("p{i}"), &format!("10.11.0.{i}"), ""))
+        .collect();
+    ws.config(&format!("{provider}\n{clusters}"));
+    ws.apply().ok();
+    assert_eq!(sim.clusters().len(), 6);
+    assert_eq!(
+        sim.peak_in_flight(),
+        2,
+        "Terraform runs 10 at once; the provider caps at 2"
+    );
+}
+
+#[test]
+fn run_by_hand_the_binary_explains_itself_and_exits_non_zero() {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_terraform-provider-cer"))
+        .env_remove("TF_PLUGIN_MAGIC_COOKIE")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    assert!(
+        output.stdout.is_empty(),
+        "stdout belongs to the plugin handshake"
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("is a Terraform provider plugin"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_secret_reaches_trace_logs_or_the_plugin_log_file() {
+    let sim = start_sim().await;
+    // Include a failing request so error paths are logged too.
+    sim.add_fault(
+        cer::sim::FaultRule::new(
+            Some("POST"),
+            cer::sim::FaultAction::Status {
+                status: 503,
+                body: None,
+                content_type: None,
+                retry_after: None,
+            },
+        )
+        .times(1),
+    );
+    let mut ws = Workspace::new();
+    let tf_log = ws.path().join("tf.log");
+    let plugin_log = ws.path().join("plugin.log");
+    ws.set_env("TF_LOG", "TRACE");
+    ws.set_env("TF_LOG_PATH", &tf_log.display().to_string());
+    ws.set_env("PLUGIN_LOG_FILE", &plugin_log.display().to_string());
+    ws.set_env("RUST_BACKTRACE", "1");
+    let provider = provider_block(&ws, &sim, "");
+    ws.config(&format!(
+        "{provider}\n{}",
+        cluster_block("l", "10.12.0.1", FULL_EXTRAS)
+    ));
+    let apply = ws.apply().ok();
+    ws.config(&format!(
+        "{provider}\n{}",
+        cluster_block(
+            "l",
+            "10.12.0.1",
+            &FULL_EXTRAS.replace("axl_user", "axl_user2")
+        )
+    ));
+    let update = ws.apply().ok();
+    let destroy = ws.destroy().ok();
+    let tf_log = std::fs::read_to_string(&tf_log).unwrap();
+    let plugin_log = std::fs::read_to_string(&plugin_log).unwrap_or_default();
+    // The logs are really there and carry the provider's own request lines.
+    assert!(
+        tf_log.contains("retrying CER request"),
+        "provider logs missing from TF_LOG"
+    );
+    assert!(tf_log.contains("\"status\":503") || tf_log.contains("status=503"));
+    for (what, text) in [
+        ("apply output", apply.all()),
+        ("update output", update.all()),
+        ("destroy output", destroy.all()),
+        ("TF_LOG=TRACE", tf_log),
+        ("PLUGIN_LOG_FILE", plugin_log),
+    ] {
+        assert_no_secrets(what, &text);
+        assert!(
+            !text.contains("stack backtrace"),
+            "{what} carries a backtrace"
+        );
+    }
 }

@@ -16,8 +16,10 @@ fn config(ws: &Workspace, sim: &Sim, cti_user: &str) {
         .iter()
         .enumerate()
         .map(|(i, address)| {
-            cluster_block(&format!("c{i}"), address, "")
-                .replace("cti_user     = \"cer_robot\"", &format!("cti_user     = \"{cti_user}\""))
+            cluster_block(&format!("c{i}"), address, "").replace(
+                "cti_user     = \"cer_robot\"",
+                &format!("cti_user     = \"{cti_user}\""),
+            )
         })
         .collect();
     ws.config(&format!("{provider}\n{clusters}"));
@@ -43,8 +45,11 @@ fn assert_consistent(ws: &Workspace, sim: &Sim, phase: &str) {
         })
         .unwrap_or_default();
     in_state.sort();
-    let mut in_sim: Vec<(String, String)> =
-        sim.clusters().into_iter().map(|c| (c.cucm, c.cti_user)).collect();
+    let mut in_sim: Vec<(String, String)> = sim
+        .clusters()
+        .into_iter()
+        .map(|c| (c.cucm, c.cti_user))
+        .collect();
     in_sim.sort();
     assert_eq!(in_state, in_sim, "{phase}: state and simulator disagree");
 }
@@ -75,7 +80,15 @@ async fn matrix(rule: impl Fn(&str) -> FaultRule, expect: Expect) {
         ("DELETE", "destroy", Workspace::destroy),
     ];
     for (verb, phase, step) in phases {
-        config(&ws, &sim, if phase == "create" { "robot_a" } else { "robot_b" });
+        config(
+            &ws,
+            &sim,
+            if phase == "create" {
+                "robot_a"
+            } else {
+                "robot_b"
+            },
+        );
         let fault = rule(verb);
         let drop_after = fault.action == FaultAction::DropAfter;
         sim.clear_journal();
@@ -97,12 +110,23 @@ async fn matrix(rule: impl Fn(&str) -> FaultRule, expect: Expect) {
         let journal = sim.journal();
         let sent = sim.stats().requests - requests_before;
         if let Expect::Success = expect {
-            assert!(sent > ADDRESSES.len() as u64, "{phase}: no retry seen in {journal:?}");
+            assert!(
+                sent > ADDRESSES.len() as u64,
+                "{phase}: no retry seen in {journal:?}"
+            );
         }
         if drop_after && verb == "POST" {
             // The retried POST is refused (the first one committed) and PUT settles it.
-            assert!(journal.iter().any(|e| e.method == "POST" && e.status == Some(400)));
-            assert!(journal.iter().any(|e| e.method == "PUT" && e.status == Some(200)));
+            assert!(
+                journal
+                    .iter()
+                    .any(|e| e.method == "POST" && e.status == Some(400))
+            );
+            assert!(
+                journal
+                    .iter()
+                    .any(|e| e.method == "PUT" && e.status == Some(200))
+            );
         }
         assert_consistent(&ws, &sim, phase);
         sim.clear_faults();
@@ -110,8 +134,17 @@ async fn matrix(rule: impl Fn(&str) -> FaultRule, expect: Expect) {
             step(&ws).ok();
             assert_consistent(&ws, &sim, &format!("{phase} after recovery"));
         }
-        let expected: usize = if phase == "destroy" { 0 } else { ADDRESSES.len() };
-        assert_eq!(sim.clusters().len(), expected, "{phase}: {:?}", sim_addresses(&sim));
+        let expected: usize = if phase == "destroy" {
+            0
+        } else {
+            ADDRESSES.len()
+        };
+        assert_eq!(
+            sim.clusters().len(),
+            expected,
+            "{phase}: {:?}",
+            sim_addresses(&sim)
+        );
     }
 }
 
@@ -151,12 +184,20 @@ async fn a_429_with_retry_after_is_honoured() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_connection_dropped_before_the_answer_is_retried() {
-    matrix(|verb| rule(verb, FaultAction::DropBefore).times(1), Expect::Success).await;
+    matrix(
+        |verb| rule(verb, FaultAction::DropBefore).times(1),
+        Expect::Success,
+    )
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_connection_dropped_after_the_server_committed_is_settled_without_duplicates() {
-    matrix(|verb| rule(verb, FaultAction::DropAfter).times(1), Expect::Success).await;
+    matrix(
+        |verb| rule(verb, FaultAction::DropAfter).times(1),
+        Expect::Success,
+    )
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -181,7 +222,10 @@ async fn malformed_json_is_a_clear_error() {
 async fn an_html_error_page_is_a_clear_error() {
     let action = FaultAction::Status {
         status: 500,
-        body: Some("<html><body><h1>Internal Server Error</h1><p>CER is restarting</p></body></html>".into()),
+        body: Some(
+            "<html><body><h1>Internal Server Error</h1><p>CER is restarting</p></body></html>"
+                .into(),
+        ),
         content_type: Some("text/html".into()),
         retry_after: None,
     };

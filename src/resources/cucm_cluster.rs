@@ -70,6 +70,26 @@ impl fmt::Debug for ClusterState {
     }
 }
 
+impl fmt::Debug for SecureConnectionState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let state = ClusterState {
+            secure_connection: Value::Value(self.clone()),
+            ..Default::default()
+        };
+        fmt::Debug::fmt(&state.to_wire().secure_connection, f)
+    }
+}
+
+impl fmt::Debug for AxlState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let state = ClusterState {
+            axl: Value::Value(self.clone()),
+            ..Default::default()
+        };
+        fmt::Debug::fmt(&state.to_wire().axl, f)
+    }
+}
+
 pub struct CucmClusterResource {
     client: Arc<ClientSlot>,
 }

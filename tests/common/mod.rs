@@ -56,7 +56,9 @@ pub fn provider_dir() -> PathBuf {
 }
 
 pub async fn start_sim() -> Sim {
-    sim::start(SimConfig::default()).await.expect("simulator starts")
+    sim::start(SimConfig::default())
+        .await
+        .expect("simulator starts")
 }
 
 pub struct Output {
@@ -77,13 +79,21 @@ impl Output {
 
     #[track_caller]
     pub fn ok(self) -> Self {
-        assert!(self.success, "terraform failed:\n{}\n{}", self.stdout, self.stderr);
+        assert!(
+            self.success,
+            "terraform failed:\n{}\n{}",
+            self.stdout, self.stderr
+        );
         self
     }
 
     #[track_caller]
     pub fn failed(self) -> Self {
-        assert!(!self.success, "terraform should have failed:\n{}", self.all());
+        assert!(
+            !self.success,
+            "terraform should have failed:\n{}",
+            self.all()
+        );
         self
     }
 }
@@ -108,7 +118,10 @@ impl Workspace {
         )
         .expect("write CLI config");
         let env = vec![
-            ("TF_CLI_CONFIG_FILE".into(), cli_config.display().to_string()),
+            (
+                "TF_CLI_CONFIG_FILE".into(),
+                cli_config.display().to_string(),
+            ),
             ("TF_IN_AUTOMATION".into(), "1".into()),
             ("CHECKPOINT_DISABLE".into(), "1".into()),
         ];
@@ -185,7 +198,11 @@ impl Workspace {
 
     pub fn state_list(&self) -> Vec<String> {
         let out = self.run(&["state", "list"]);
-        out.stdout.lines().map(str::to_owned).filter(|l| !l.is_empty()).collect()
+        out.stdout
+            .lines()
+            .map(str::to_owned)
+            .filter(|l| !l.is_empty())
+            .collect()
     }
 
     /// CUCM addresses of the clusters in Terraform state, sorted.
