@@ -74,7 +74,8 @@ enum Expect {
 async fn matrix(rule: impl Fn(&str) -> FaultRule, expect: Expect) {
     let sim = start_sim().await;
     let ws = Workspace::new();
-    let phases: [(&str, &str, fn(&Workspace) -> Output); 3] = [
+    type Step = fn(&Workspace) -> Output;
+    let phases: [(&str, &str, Step); 3] = [
         ("POST", "create", Workspace::apply),
         ("PUT", "update", Workspace::apply),
         ("DELETE", "destroy", Workspace::destroy),
@@ -249,4 +250,62 @@ async fn a_401_is_an_authentication_error() {
         Expect::Failure("rejected the credentials of user \"cer-admin\""),
     )
     .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_interrupted_apply_leaves_state_and_simulator_in_agreement() {
+    let sim = cer::sim::start(cer::sim::SimConfig {
+        latency: Duration::from_millis(800),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let ws = Workspace::new();
+    let provider = provider_block(&ws, &sim, "");
+    let clusters: String = (1..=8)
+        .map(|i| cluster_block(&format!("i{i}"), &format!("10.30.0.{i}"), ""))
+        .collect();
+    ws.config(&format!("{provider}\n{clusters}"));
+
+    let apply = ws
+        .command(&[
+            "apply",
+            "-auto-approve",
+            "-input=false",
+            "-no-color",
+            "-parallelism=2",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Interrupt once some creates are in flight and some have finished.
+    for _ in 0..100 {
+        if !sim.clusters().is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let interrupted = std::process::Command::new("kill")
+        .args(["-INT", &apply.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(interrupted.success());
+    let output = apply.wait_with_output().unwrap();
+    let text = String::from_utf8_lossy(&output.stdout).to_string()
+        + &String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "apply should stop early:\n{text}");
+    assert!(text.contains("Interrupt received"), "{text}");
+    settle(&sim).await;
+    let created = sim.clusters().len();
+    assert!(
+        (1..8).contains(&created),
+        "interrupt came too late or too early: {created} created"
+    );
+    assert_eq!(ws.state_addresses(), sim_addresses(&sim));
+
+    // A clean apply afterwards completes the rest without duplicates.
+    ws.apply().ok();
+    assert_eq!(sim.clusters().len(), 8);
+    assert_eq!(ws.state_addresses(), sim_addresses(&sim));
 }

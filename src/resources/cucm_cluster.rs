@@ -233,32 +233,32 @@ fn shown(path: &AttributePath) -> String {
 }
 
 fn check_address(problems: &mut Vec<Problem>, path: AttributePath, value: &Value<String>) {
-    if let Value::Value(address) = value {
-        if !is_address(address) {
-            problems.push(problem(
-                path.clone(),
-                "Invalid address",
-                format!(
-                    "`{}` is {address:?}, which is neither an IPv4/IPv6 address nor a DNS hostname. Use a value like \"10.10.20.1\", \"2001:db8::1\" or \"cucm-pub.example.com\".",
-                    shown(&path)
-                ),
-            ));
-        }
+    if let Value::Value(address) = value
+        && !is_address(address)
+    {
+        problems.push(problem(
+            path.clone(),
+            "Invalid address",
+            format!(
+                "`{}` is {address:?}, which is neither an IPv4/IPv6 address nor a DNS hostname. Use a value like \"10.10.20.1\", \"2001:db8::1\" or \"cucm-pub.example.com\".",
+                shown(&path)
+            ),
+        ));
     }
 }
 
 fn check_port(problems: &mut Vec<Problem>, path: AttributePath, value: &Value<i64>) {
-    if let Value::Value(port) = value {
-        if !(1..=65535).contains(port) {
-            problems.push(problem(
-                path.clone(),
-                "Invalid port",
-                format!(
-                    "`{}` is {port}; a TCP port must be between 1 and 65535.",
-                    shown(&path)
-                ),
-            ));
-        }
+    if let Value::Value(port) = value
+        && !(1..=65535).contains(port)
+    {
+        problems.push(problem(
+            path.clone(),
+            "Invalid port",
+            format!(
+                "`{}` is {port}; a TCP port must be between 1 and 65535.",
+                shown(&path)
+            ),
+        ));
     }
 }
 
@@ -293,14 +293,14 @@ pub fn validate(config: &ClusterState) -> Vec<Problem> {
     ] {
         check_address(&mut problems, at(name), value);
     }
-    if let Value::Value(count) = config.teleport_count {
-        if count < 0 {
-            problems.push(problem(
-                at("teleport_count"),
-                "Invalid teleport count",
-                format!("`teleport_count` is {count}; it must be 0 or more."),
-            ));
-        }
+    if let Value::Value(count) = config.teleport_count
+        && count < 0
+    {
+        problems.push(problem(
+            at("teleport_count"),
+            "Invalid teleport count",
+            format!("`teleport_count` is {count}; it must be 0 or more."),
+        ));
     }
     match (&config.teleport_address, &config.teleport_count) {
         (Value::Value(_), Value::Null) => problems.push(problem(

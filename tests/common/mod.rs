@@ -151,6 +151,17 @@ impl Workspace {
     }
 
     pub fn run(&self, args: &[&str]) -> Output {
+        let output = self.command(args).output().expect("run terraform");
+        Output {
+            success: output.status.success(),
+            code: output.status.code(),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+
+    /// A terraform command with the workspace's environment, not yet started.
+    pub fn command(&self, args: &[&str]) -> Command {
         let mut command = Command::new(terraform_binary());
         command.current_dir(self.path()).args(args);
         for var in [
@@ -168,13 +179,7 @@ impl Workspace {
             command.env_remove(var);
         }
         command.envs(self.env.iter().map(|(k, v)| (k, v)));
-        let output = command.output().expect("run terraform");
-        Output {
-            success: output.status.success(),
-            code: output.status.code(),
-            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-        }
+        command
     }
 
     pub fn apply(&self) -> Output {
