@@ -485,3 +485,24 @@ async fn no_secret_reaches_trace_logs_or_the_plugin_log_file() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connections_are_reused_across_resources() {
+    let sim = start_sim().await;
+    let ws = Workspace::new();
+    let provider = provider_block(&ws, &sim, "  max_parallel_requests = 4\n");
+    let clusters: String = (1..=60)
+        .map(|i| cluster_block(&format!("r{i}"), &format!("10.13.0.{i}"), ""))
+        .collect();
+    ws.config(&format!("{provider}\n{clusters}"));
+    ws.apply().ok();
+    let stats = sim.stats();
+    assert_eq!(stats.requests, 60);
+    // At most 4 requests at once: a handful of TLS sessions, not one per cluster. A connection
+    // returns to the pool just after its permit is released, so allow a few extra.
+    assert!(
+        stats.connections <= 12,
+        "{} connections for 60 requests",
+        stats.connections
+    );
+}

@@ -225,6 +225,8 @@ impl fmt::Debug for JournalEntry {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Stats {
     pub requests: u64,
+    /// TCP connections accepted since start or reset, so tests can check that clients reuse them.
+    pub connections: u64,
     pub in_flight: usize,
     pub peak_in_flight: usize,
 }

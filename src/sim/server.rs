@@ -64,6 +64,7 @@ pub(crate) struct State {
     journal: Mutex<VecDeque<JournalEntry>>,
     faults: Mutex<Vec<FaultRule>>,
     requests: AtomicU64,
+    connections: AtomicU64,
     in_flight: AtomicUsize,
     peak: AtomicUsize,
 }
@@ -95,6 +96,7 @@ impl State {
             journal: Mutex::new(VecDeque::new()),
             faults: Mutex::new(faults),
             requests: AtomicU64::new(0),
+            connections: AtomicU64::new(0),
             in_flight: AtomicUsize::new(0),
             peak: AtomicUsize::new(0),
         }
@@ -217,6 +219,7 @@ impl State {
     pub(crate) fn stats(&self) -> Stats {
         Stats {
             requests: self.requests.load(Ordering::Relaxed),
+            connections: self.connections.load(Ordering::Relaxed),
             in_flight: self.in_flight.load(Ordering::Relaxed),
             peak_in_flight: self.peak.load(Ordering::Relaxed),
         }
@@ -235,6 +238,7 @@ impl State {
         self.clear_journal();
         self.clear_faults();
         self.requests.store(0, Ordering::Relaxed);
+        self.connections.store(0, Ordering::Relaxed);
         self.reset_peak();
     }
 
@@ -787,6 +791,7 @@ pub(crate) async fn serve(
             accepted = listener.accept() => match accepted {
                 Ok((stream, _)) => {
                     let _ = stream.set_nodelay(true);
+                    state.connections.fetch_add(1, Ordering::Relaxed);
                     connections.spawn(connection(stream, tls.clone(), state.clone(), stop.clone()));
                 }
                 Err(e) => {

@@ -834,7 +834,7 @@ async fn admin_endpoints_mask_secrets_and_are_not_journaled_or_faulted() {
     let stats = admin_get(&client, &sim, "stats").await;
     assert_eq!(
         stats,
-        serde_json::json!({"requests":1,"in_flight":0,"peak_in_flight":1})
+        serde_json::json!({"requests":1,"connections":1,"in_flight":0,"peak_in_flight":1})
     );
     assert_eq!(sim.journal().len(), 1, "admin requests are not journaled");
 
@@ -854,6 +854,7 @@ async fn admin_endpoints_mask_secrets_and_are_not_journaled_or_faulted() {
         sim.stats(),
         Stats {
             requests: 0,
+            connections: 0,
             in_flight: 0,
             peak_in_flight: 0
         }
@@ -901,7 +902,10 @@ async fn latency_overlaps_and_peak_in_flight_is_tracked() {
     let a = call(&client, &sim, Method::DELETE, "/_sim/stats", None, None)
         .await
         .expect("answer");
-    assert_eq!(a.body, r#"{"requests":6,"in_flight":0,"peak_in_flight":0}"#);
+    assert_eq!(
+        a.body,
+        r#"{"requests":6,"connections":6,"in_flight":0,"peak_in_flight":0}"#
+    );
 }
 
 #[tokio::test]
