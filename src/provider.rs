@@ -9,6 +9,7 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 use tf_provider::schema::{
@@ -41,6 +42,10 @@ impl ClientSlot {
 #[derive(Default)]
 pub struct CerProvider {
     client: Arc<ClientSlot>,
+    /// Terraform configures each provider process once. Refusing a second call keeps another
+    /// local process that reaches the plugin's port (see SECURITY.md) from pointing the client,
+    /// and the secrets it will send, at a server of its choosing.
+    configured: AtomicBool,
 }
 
 #[derive(Serialize, Deserialize, Default)]
@@ -344,6 +349,14 @@ impl Provider for CerProvider {
         _terraform_version: String,
         config: ProviderConfig,
     ) -> Option<()> {
+        if self.configured.swap(true, Ordering::SeqCst) {
+            diagnostics::error(
+                diags,
+                "The cer provider is already configured",
+                "A provider process is configured once; this second request was refused.",
+            );
+            return None;
+        }
         let settings = match resolve(&config, &ProcessEnvironment) {
             Resolved::Ready(settings) => settings,
             Resolved::Unknown => return Some(()),
@@ -482,6 +495,33 @@ mod tests {
         let mut cfg = config("https://cer.example.com", "u", "p");
         cfg.url = Value::Unknown;
         assert!(matches!(resolve(&cfg, &HashMap::new()), Resolved::Unknown));
+    }
+
+    #[tokio::test]
+    async fn a_second_configuration_is_refused_and_keeps_the_first_client() {
+        let provider = CerProvider::default();
+        let mut diags = Diagnostics::default();
+        let first = config("https://cer.example.com", "u", "p");
+        assert!(
+            provider
+                .configure(&mut diags, "1.11".into(), first)
+                .await
+                .is_some()
+        );
+        let second = config("https://attacker.example.com", "u", "p");
+        assert!(
+            provider
+                .configure(&mut diags, "1.11".into(), second)
+                .await
+                .is_none()
+        );
+        assert_eq!(
+            diags.errors[0].summary,
+            "The cer provider is already configured"
+        );
+        let client = provider.client.get().expect("first client kept");
+        assert!(format!("{client:?}").contains("cer.example.com"));
+        assert!(!format!("{client:?}").contains("attacker"));
     }
 
     #[test]
