@@ -105,18 +105,19 @@ pub struct Workspace {
 }
 
 impl Workspace {
+    /// A workspace using the freshly built provider through `dev_overrides`.
     pub fn new() -> Self {
+        Self::with_cli_config(&format!(
+            "provider_installation {{\n  dev_overrides {{\n    \"{SOURCE}\" = \"{}\"\n  }}\n  direct {{}}\n}}\n",
+            provider_dir().display()
+        ))
+    }
+
+    pub fn with_cli_config(cli_config_text: &str) -> Self {
         terraform_binary();
         let dir = tempfile::tempdir().expect("temp dir");
-        let cli_config = dir.path().join("dev.tfrc");
-        std::fs::write(
-            &cli_config,
-            format!(
-                "provider_installation {{\n  dev_overrides {{\n    \"{SOURCE}\" = \"{}\"\n  }}\n  direct {{}}\n}}\n",
-                provider_dir().display()
-            ),
-        )
-        .expect("write CLI config");
+        let cli_config = dir.path().join("cli.tfrc");
+        std::fs::write(&cli_config, cli_config_text).expect("write CLI config");
         let env = vec![
             (
                 "TF_CLI_CONFIG_FILE".into(),
