@@ -27,8 +27,16 @@ impl Level {
     }
 }
 
+/// hclog's timestamp layout, `2006-01-02T15:04:05.000000Z07:00`, in UTC.
+const TIMESTAMP: &[time::format_description::BorrowedFormatItem<'static>] = time::macros::format_description!(
+    "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]Z"
+);
+
 pub fn line(level: Level, message: &str, fields: &[(&str, Value)]) -> String {
     let mut map = Map::new();
+    if let Ok(now) = time::OffsetDateTime::now_utc().format(TIMESTAMP) {
+        map.insert("@timestamp".into(), now.into());
+    }
     map.insert("@level".into(), level.as_str().into());
     map.insert("@message".into(), message.into());
     map.insert("@module".into(), "cer".into());
@@ -57,6 +65,8 @@ mod tests {
         assert_eq!(parsed["@message"], "retrying");
         assert_eq!(parsed["@module"], "cer");
         assert_eq!(parsed["status"], 503);
+        let stamp = parsed["@timestamp"].as_str().unwrap();
+        assert_eq!(stamp.len(), "2026-12-04T20:37:07.911123Z".len(), "{stamp}");
         assert!(!text.contains('\n'));
     }
 }

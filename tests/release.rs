@@ -29,16 +29,25 @@ fn platform() -> String {
 
 fn sha256_hex(path: &Path) -> String {
     let bytes = std::fs::read(path).unwrap();
-    Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 fn zip_entries(zip: &Path) -> Vec<String> {
     let listing = Command::new("python3")
-        .args(["-c", "import sys, zipfile; print('\\n'.join(zipfile.ZipFile(sys.argv[1]).namelist()))"])
+        .args([
+            "-c",
+            "import sys, zipfile; print('\\n'.join(zipfile.ZipFile(sys.argv[1]).namelist()))",
+        ])
         .arg(zip)
         .output()
         .expect("python3 lists the zip");
-    String::from_utf8_lossy(&listing.stdout).lines().map(str::to_owned).collect()
+    String::from_utf8_lossy(&listing.stdout)
+        .lines()
+        .map(str::to_owned)
+        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -46,11 +55,18 @@ async fn release_zip_installs_from_a_filesystem_mirror() {
     let work = tempfile::tempdir().unwrap();
     let dist = work.path().join("dist");
     let packed = Command::new(concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/release"))
-        .env("RELEASE_BINARY", env!("CARGO_BIN_EXE_terraform-provider-cer"))
+        .env(
+            "RELEASE_BINARY",
+            env!("CARGO_BIN_EXE_terraform-provider-cer"),
+        )
         .env("DIST_DIR", &dist)
         .output()
         .unwrap();
-    assert!(packed.status.success(), "{}", String::from_utf8_lossy(&packed.stderr));
+    assert!(
+        packed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&packed.stderr)
+    );
 
     // The three Registry assets, named from Cargo.toml's version.
     let zip_name = format!("{NAME}_{VERSION}_{}.zip", platform());
@@ -66,7 +82,10 @@ async fn release_zip_installs_from_a_filesystem_mirror() {
     );
     let sums_text = std::fs::read_to_string(&sums).unwrap();
     let zip_sha = sha256_hex(&zip);
-    assert!(sums_text.contains(&format!("{zip_sha}  {zip_name}")), "{sums_text}");
+    assert!(
+        sums_text.contains(&format!("{zip_sha}  {zip_name}")),
+        "{sums_text}"
+    );
     assert!(sums_text.contains(&sha256_hex(&manifest)), "{sums_text}");
 
     // Install from a filesystem mirror, as a practitioner without registry access would.
@@ -85,15 +104,26 @@ async fn release_zip_installs_from_a_filesystem_mirror() {
     .unwrap();
     ws.write("main.tf", &quickstart);
     let init = ws.run(&["init", "-input=false", "-no-color"]).ok();
-    assert!(init.stdout.contains(&format!("Installed cisco-cer/cer v{VERSION}")), "{}", init.stdout);
+    assert!(
+        init.stdout
+            .contains(&format!("Installed cisco-cer/cer v{VERSION}")),
+        "{}",
+        init.stdout
+    );
     // A mirror install records the `h1:` hash of the zip's contents (Go's dirhash): sha256 over
     // "<sha256 hex>  <file name>\n" of each file.
     let binary = std::fs::read(env!("CARGO_BIN_EXE_terraform-provider-cer")).unwrap();
-    let binary_sha: String = Sha256::digest(&binary).iter().map(|b| format!("{b:02x}")).collect();
+    let binary_sha: String = Sha256::digest(&binary)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
     let listing = format!("{binary_sha}  {NAME}_v{VERSION}\n");
     let h1 = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(listing.as_bytes()));
     let lock = std::fs::read_to_string(ws.path().join(".terraform.lock.hcl")).unwrap();
-    assert!(lock.contains(&format!("\"h1:{h1}\"")), "lock file lacks the zip's hash:\n{lock}");
+    assert!(
+        lock.contains(&format!("\"h1:{h1}\"")),
+        "lock file lacks the zip's hash:\n{lock}"
+    );
 
     let sim = start_sim().await;
     let config = SimConfig::default();
