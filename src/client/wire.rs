@@ -101,57 +101,9 @@ impl ApiResponse {
 
 const MASK: &str = "<redacted>";
 
-fn mask(secret: &str) -> &'static str {
-    if secret.is_empty() { "" } else { MASK }
-}
-
-// Hand-written Debug impls: a derived one would print passwords and auth strings into any log or
-// error message that formats these structs.
-impl fmt::Debug for Cluster {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Cluster")
-            .field("cucm", &self.cucm)
-            .field("cti_manager", &self.cti_manager)
-            .field("cti_user", &self.cti_user)
-            .field("cti_password", &mask(&self.cti_password))
-            .field("backup_cti_manager_1", &self.backup_cti_manager_1)
-            .field("backup_cti_manager_2", &self.backup_cti_manager_2)
-            .field("teleport_address", &self.teleport_address)
-            .field("teleport_count", &self.teleport_count)
-            .field("secure_connection", &self.secure_connection)
-            .field("axl", &self.axl)
-            .field("use_snmpv3", &self.use_snmpv3)
-            .finish()
-    }
-}
-
-impl fmt::Debug for SecureConnection {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SecureConnection")
-            .field("enabled", &self.enabled)
-            .field("tftp_server", &self.tftp_server)
-            .field("tftp_port", &self.tftp_port)
-            .field("backup_tftp_server", &self.backup_tftp_server)
-            .field("capf_server", &self.capf_server)
-            .field("capf_port", &self.capf_port)
-            .field("publisher_instance_id", &self.publisher_instance_id)
-            .field("publisher_auth_string", &mask(&self.publisher_auth_string))
-            .field("subscriber_instance_id", &self.subscriber_instance_id)
-            .field(
-                "subscriber_auth_string",
-                &mask(&self.subscriber_auth_string),
-            )
-            .finish()
-    }
-}
-
-impl fmt::Debug for AxlSettings {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("AxlSettings")
-            .field("username", &self.username)
-            .field("password", &mask(&self.password))
-            .field("port", &self.port)
-            .finish()
+fn mask(secret: &mut String) {
+    if !secret.is_empty() {
+        *secret = MASK.to_owned();
     }
 }
 
@@ -159,19 +111,44 @@ impl Cluster {
     /// A copy safe to show a person (simulator journal, demo output): secrets replaced by a mask.
     pub fn redacted(&self) -> Self {
         let mut copy = self.clone();
-        for secret in [
-            &mut copy.cti_password,
-            &mut copy.secure_connection.publisher_auth_string,
-            &mut copy.secure_connection.subscriber_auth_string,
-            &mut copy.axl.password,
-        ] {
-            if !secret.is_empty() {
-                *secret = MASK.to_owned();
-            }
-        }
+        mask(&mut copy.cti_password);
+        copy.secure_connection = copy.secure_connection.redacted();
+        copy.axl = copy.axl.redacted();
         copy
     }
 }
+
+impl SecureConnection {
+    pub fn redacted(&self) -> Self {
+        let mut copy = self.clone();
+        mask(&mut copy.publisher_auth_string);
+        mask(&mut copy.subscriber_auth_string);
+        copy
+    }
+}
+
+impl AxlSettings {
+    pub fn redacted(&self) -> Self {
+        let mut copy = self.clone();
+        mask(&mut copy.password);
+        copy
+    }
+}
+
+// Debug shows the redacted JSON: a derived Debug would print passwords and auth strings into any
+// log or error message that formats these structs.
+macro_rules! redacted_debug {
+    ($($wire:ty),+) => {$(
+        impl fmt::Debug for $wire {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                let json = serde_json::to_string(&self.redacted()).map_err(|_| fmt::Error)?;
+                f.write_str(&json)
+            }
+        }
+    )+};
+}
+
+redacted_debug!(Cluster, SecureConnection, AxlSettings);
 
 #[cfg(test)]
 mod tests {
