@@ -19,8 +19,8 @@ use tf_provider::value::{Value, ValueEmpty};
 use tf_provider::{Diagnostics, DynamicResource, Provider};
 
 pub const DEFAULT_REQUEST_TIMEOUT_SECS: f64 = 60.0;
-pub const DEFAULT_MAX_RETRIES: i64 = 3;
-pub const DEFAULT_MAX_PARALLEL_REQUESTS: i64 = 10;
+pub const DEFAULT_MAX_RETRIES: f64 = 3.0;
+pub const DEFAULT_MAX_PARALLEL_REQUESTS: f64 = 10.0;
 
 /// The client, filled by `configure` and read by every resource. Empty while the provider's
 /// settings are unknown (planning against values from other resources).
@@ -56,8 +56,9 @@ pub struct ProviderConfig {
     pub insecure: Value<bool>,
     pub ca_certificate: Value<String>,
     pub request_timeout: Value<f64>,
-    pub max_retries: Value<i64>,
-    pub max_parallel_requests: Value<i64>,
+    // f64, not i64: a fractional value must reach `resolve`, which names the attribute.
+    pub max_retries: Value<f64>,
+    pub max_parallel_requests: Value<f64>,
 }
 
 impl fmt::Debug for ProviderConfig {
@@ -150,6 +151,39 @@ fn parse_i64(raw: &str) -> Result<i64, String> {
         .map_err(|_| "expected a whole number".into())
 }
 
+fn check_numbers(timeout: f64, retries: f64, parallel: f64, problems: &mut Vec<String>) {
+    if !(timeout > 0.0 && timeout <= 3600.0) {
+        problems.push(format!(
+            "`request_timeout` is {timeout}; it must be more than 0 and at most 3600 seconds."
+        ));
+    }
+    if retries.fract() != 0.0 || !(0.0..=20.0).contains(&retries) {
+        problems.push(format!(
+            "`max_retries` is {retries}; it must be a whole number between 0 and 20."
+        ));
+    }
+    if parallel.fract() != 0.0 || !(1.0..=256.0).contains(&parallel) {
+        problems.push(format!(
+            "`max_parallel_requests` is {parallel}; it must be a whole number between 1 and 256."
+        ));
+    }
+}
+
+/// Problems visible in the configuration alone, reported at validation so they show up with
+/// the resources' own errors rather than only once the provider is configured.
+pub fn validate_config(config: &ProviderConfig) -> Vec<String> {
+    let mut problems = Vec::new();
+    let known =
+        |value: &Value<f64>, default: f64| value.as_ref_option().copied().unwrap_or(default);
+    check_numbers(
+        known(&config.request_timeout, DEFAULT_REQUEST_TIMEOUT_SECS),
+        known(&config.max_retries, DEFAULT_MAX_RETRIES),
+        known(&config.max_parallel_requests, DEFAULT_MAX_PARALLEL_REQUESTS),
+        &mut problems,
+    );
+    problems
+}
+
 pub fn resolve(config: &ProviderConfig, env: &dyn Environment) -> Resolved {
     let mut problems = Vec::new();
     let p = &mut problems;
@@ -171,12 +205,12 @@ pub fn resolve(config: &ProviderConfig, env: &dyn Environment) -> Resolved {
         parse_f64,
         p,
     );
-    let retries = pick(&config.max_retries, env, "CER_MAX_RETRIES", parse_i64, p);
+    let retries = pick(&config.max_retries, env, "CER_MAX_RETRIES", parse_f64, p);
     let parallel = pick(
         &config.max_parallel_requests,
         env,
         "CER_MAX_PARALLEL_REQUESTS",
-        parse_i64,
+        parse_f64,
         p,
     );
     let (
@@ -206,23 +240,9 @@ pub fn resolve(config: &ProviderConfig, env: &dyn Environment) -> Resolved {
         }
     }
     let timeout = timeout.unwrap_or(DEFAULT_REQUEST_TIMEOUT_SECS);
-    if !(timeout > 0.0 && timeout <= 3600.0) {
-        problems.push(format!(
-            "`request_timeout` is {timeout}; it must be more than 0 and at most 3600 seconds."
-        ));
-    }
     let retries = retries.unwrap_or(DEFAULT_MAX_RETRIES);
-    if !(0..=20).contains(&retries) {
-        problems.push(format!(
-            "`max_retries` is {retries}; it must be between 0 and 20."
-        ));
-    }
     let parallel = parallel.unwrap_or(DEFAULT_MAX_PARALLEL_REQUESTS);
-    if !(1..=256).contains(&parallel) {
-        problems.push(format!(
-            "`max_parallel_requests` is {parallel}; it must be between 1 and 256."
-        ));
-    }
+    check_numbers(timeout, retries, parallel, &mut problems);
     if !problems.is_empty() {
         return Resolved::Invalid(problems);
     }
@@ -341,6 +361,18 @@ impl Provider for CerProvider {
 
     fn schema(&self, _diags: &mut Diagnostics) -> Option<Schema> {
         Some(schema())
+    }
+
+    async fn validate<'a>(&self, diags: &mut Diagnostics, config: ProviderConfig) -> Option<()> {
+        let problems = validate_config(&config);
+        if !problems.is_empty() {
+            diagnostics::error(
+                diags,
+                "Invalid cer provider configuration",
+                problems.join("\n"),
+            );
+        }
+        Some(())
     }
 
     async fn configure<'a>(
@@ -478,7 +510,7 @@ mod tests {
     #[test]
     fn bad_numbers_and_env_values_are_reported() {
         let mut cfg = config("https://cer.example.com", "u", "p");
-        cfg.max_parallel_requests = Value::Value(0);
+        cfg.max_parallel_requests = Value::Value(2.5);
         cfg.request_timeout = Value::Value(-1.0);
         let env = HashMap::from([("CER_INSECURE", "maybe")]);
         let Resolved::Invalid(problems) = resolve(&cfg, &env) else {
@@ -488,6 +520,20 @@ mod tests {
         assert!(text.contains("max_parallel_requests"), "{text}");
         assert!(text.contains("request_timeout"), "{text}");
         assert!(text.contains("CER_INSECURE"), "{text}");
+    }
+
+    #[test]
+    fn validation_sees_bad_numbers_in_the_configuration_alone() {
+        let mut cfg = ProviderConfig::default();
+        assert!(
+            validate_config(&cfg).is_empty(),
+            "defaults and unset values are fine"
+        );
+        cfg.max_retries = Value::Value(1.5);
+        cfg.max_parallel_requests = Value::Unknown;
+        let problems = validate_config(&cfg).join("\n");
+        assert!(problems.contains("`max_retries` is 1.5"), "{problems}");
+        assert!(!problems.contains("max_parallel_requests"), "{problems}");
     }
 
     #[test]

@@ -323,6 +323,44 @@ async fn invalid_configuration_fails_at_plan_naming_the_attribute() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fractional_numbers_are_named_errors_without_backtraces() {
+    let sim = start_sim().await;
+    let mut ws = Workspace::new();
+    ws.set_env("RUST_BACKTRACE", "1");
+    let provider = provider_block(&ws, &sim, "  max_parallel_requests = 2.5\n");
+    let cluster = cluster_block(
+        "f",
+        "10.7.7.1",
+        "  teleport_address = \"+1\"\n  teleport_count = 2.5\n  axl {\n    port = 8443.5\n  }\n",
+    );
+    ws.config(&format!("{provider}\n{cluster}"));
+    let provider_errors = ws.plan().failed().all();
+    assert!(
+        provider_errors.contains("`max_parallel_requests` is 2.5"),
+        "{provider_errors}"
+    );
+
+    ws.config(&format!("{}\n{cluster}", provider_block(&ws, &sim, "")));
+    let resource_errors = ws.plan().failed().all();
+    for needle in [
+        "`teleport_count` is 2.5; it must be a whole number",
+        "`axl.port` is 8443.5",
+    ] {
+        assert!(
+            resource_errors.contains(needle),
+            "{needle} not in:\n{resource_errors}"
+        );
+    }
+    for text in [provider_errors, resource_errors] {
+        assert!(
+            !text.contains("/rustc/") && !text.contains("backtrace"),
+            "{text}"
+        );
+    }
+    assert!(sim.journal().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unknown_provider_settings_do_not_break_plan() {
     let sim = start_sim().await;
     let ws = Workspace::new();

@@ -22,8 +22,8 @@ fn text() -> impl Strategy<Value = Value<String>> {
 
 prop_compose! {
     fn secure()(
-        enabled in value(any::<bool>()), tftp_server in text(), tftp_port in value(any::<i64>()),
-        backup_tftp_server in text(), capf_server in text(), capf_port in value(any::<i64>()),
+        enabled in value(any::<bool>()), tftp_server in text(), tftp_port in value(any::<f64>()),
+        backup_tftp_server in text(), capf_server in text(), capf_port in value(any::<f64>()),
         publisher_instance_id in text(), publisher_auth_string in text(),
         subscriber_instance_id in text(), subscriber_auth_string in text(),
     ) -> SecureConnectionState {
@@ -36,7 +36,7 @@ prop_compose! {
 }
 
 prop_compose! {
-    fn axl()(username in text(), password in text(), port in value(any::<i64>())) -> AxlState {
+    fn axl()(username in text(), password in text(), port in value(any::<f64>())) -> AxlState {
         AxlState { username, password, port }
     }
 }
@@ -45,7 +45,7 @@ prop_compose! {
     fn state()(
         cucm_address in text(), cti_manager in text(), cti_user in text(), cti_password in text(),
         backup_cti_manager_1 in text(), backup_cti_manager_2 in text(),
-        teleport_address in text(), teleport_count in value(any::<i64>()),
+        teleport_address in text(), teleport_count in value(any::<f64>()),
         use_snmpv3 in value(any::<bool>()),
         secure_connection in prop_oneof![Just(Value::Null), secure().prop_map(Value::Value)],
         axl in prop_oneof![Just(Value::Null), axl().prop_map(Value::Value)],

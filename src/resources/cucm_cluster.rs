@@ -20,9 +20,9 @@ use tf_provider::schema::{
 use tf_provider::value::{Value, ValueEmpty, serde_as_vec};
 use tf_provider::{AttributePath, Diagnostics, Resource};
 
-pub const DEFAULT_TFTP_PORT: i64 = 69;
-pub const DEFAULT_CAPF_PORT: i64 = 3804;
-pub const DEFAULT_AXL_PORT: i64 = 8443;
+pub const DEFAULT_TFTP_PORT: f64 = 69.0;
+pub const DEFAULT_CAPF_PORT: f64 = 3804.0;
+pub const DEFAULT_AXL_PORT: f64 = 8443.0;
 
 #[derive(Serialize, Deserialize, Clone, Default, PartialEq)]
 pub struct ClusterState {
@@ -34,7 +34,9 @@ pub struct ClusterState {
     pub backup_cti_manager_1: Value<String>,
     pub backup_cti_manager_2: Value<String>,
     pub teleport_address: Value<String>,
-    pub teleport_count: Value<i64>,
+    /// Numbers are `f64` so that `1.5` decodes and validation can name the attribute; the
+    /// framework's `i64` would fail to decode with a message that names nothing.
+    pub teleport_count: Value<f64>,
     pub use_snmpv3: Value<bool>,
     #[serde(with = "serde_as_vec")]
     pub secure_connection: Value<SecureConnectionState>,
@@ -46,10 +48,10 @@ pub struct ClusterState {
 pub struct SecureConnectionState {
     pub enabled: Value<bool>,
     pub tftp_server: Value<String>,
-    pub tftp_port: Value<i64>,
+    pub tftp_port: Value<f64>,
     pub backup_tftp_server: Value<String>,
     pub capf_server: Value<String>,
-    pub capf_port: Value<i64>,
+    pub capf_port: Value<f64>,
     pub publisher_instance_id: Value<String>,
     pub publisher_auth_string: Value<String>,
     pub subscriber_instance_id: Value<String>,
@@ -60,7 +62,7 @@ pub struct SecureConnectionState {
 pub struct AxlState {
     pub username: Value<String>,
     pub password: Value<String>,
-    pub port: Value<i64>,
+    pub port: Value<f64>,
 }
 
 // `Value`'s own Debug prints raw values, so state is shown through the redacted wire form.
@@ -104,12 +106,13 @@ fn text(value: &Value<String>) -> String {
     value.as_ref_option().cloned().unwrap_or_default()
 }
 
-fn number(value: &Value<i64>, default: Option<i64>) -> String {
+/// Validation guarantees whole numbers before apply; the vendor wants them as decimal strings.
+fn number(value: &Value<f64>, default: Option<f64>) -> String {
     value
         .as_ref_option()
         .copied()
         .or(default)
-        .map(|n| n.to_string())
+        .map(|n| (n as i64).to_string())
         .unwrap_or_default()
 }
 
@@ -247,19 +250,28 @@ fn check_address(problems: &mut Vec<Problem>, path: AttributePath, value: &Value
     }
 }
 
-fn check_port(problems: &mut Vec<Problem>, path: AttributePath, value: &Value<i64>) {
-    if let Value::Value(port) = value
-        && !(1..=65535).contains(port)
+fn check_whole(
+    problems: &mut Vec<Problem>,
+    path: AttributePath,
+    value: &Value<f64>,
+    range: std::ops::RangeInclusive<f64>,
+    summary: &str,
+    rule: &str,
+) {
+    if let Value::Value(n) = value
+        && (n.fract() != 0.0 || !range.contains(n))
     {
         problems.push(problem(
             path.clone(),
-            "Invalid port",
-            format!(
-                "`{}` is {port}; a TCP port must be between 1 and 65535.",
-                shown(&path)
-            ),
+            summary,
+            format!("`{}` is {n}; {rule}.", shown(&path)),
         ));
     }
+}
+
+fn check_port(problems: &mut Vec<Problem>, path: AttributePath, value: &Value<f64>) {
+    let rule = "a TCP port must be a whole number between 1 and 65535";
+    check_whole(problems, path, value, 1.0..=65535.0, "Invalid port", rule);
 }
 
 fn check_not_empty(problems: &mut Vec<Problem>, path: AttributePath, value: &Value<String>) {
@@ -293,15 +305,14 @@ pub fn validate(config: &ClusterState) -> Vec<Problem> {
     ] {
         check_address(&mut problems, at(name), value);
     }
-    if let Value::Value(count) = config.teleport_count
-        && count < 0
-    {
-        problems.push(problem(
-            at("teleport_count"),
-            "Invalid teleport count",
-            format!("`teleport_count` is {count}; it must be 0 or more."),
-        ));
-    }
+    check_whole(
+        &mut problems,
+        at("teleport_count"),
+        &config.teleport_count,
+        0.0..=1e9,
+        "Invalid teleport count",
+        "it must be a whole number, 0 or more",
+    );
     match (&config.teleport_address, &config.teleport_count) {
         (Value::Value(_), Value::Null) => problems.push(problem(
             at("teleport_count"),
@@ -754,15 +765,15 @@ mod tests {
             backup_cti_manager_1: s("10.10.20.3"),
             backup_cti_manager_2: s("cucm-sub2.example.com"),
             teleport_address: s("+12"),
-            teleport_count: Value::Value(4),
+            teleport_count: Value::Value(4.0),
             use_snmpv3: Value::Value(true),
             secure_connection: Value::Value(SecureConnectionState {
                 enabled: Value::Value(true),
                 tftp_server: s("10.10.20.4"),
-                tftp_port: Value::Value(6969),
+                tftp_port: Value::Value(6969.0),
                 backup_tftp_server: s("10.10.20.5"),
                 capf_server: s("10.10.20.6"),
-                capf_port: Value::Value(3805),
+                capf_port: Value::Value(3805.0),
                 publisher_instance_id: s("pub-1"),
                 publisher_auth_string: s("pub-secret"),
                 subscriber_instance_id: s("sub-1"),
@@ -771,7 +782,7 @@ mod tests {
             axl: Value::Value(AxlState {
                 username: s("axl_user"),
                 password: s("axl-secret"),
-                port: Value::Value(8444),
+                port: Value::Value(8444.0),
             }),
             ..minimal()
         }
@@ -816,7 +827,7 @@ mod tests {
             (
                 // Blocks present but with every optional left out: the same defaults as without.
                 ClusterState {
-                    teleport_count: Value::Value(0),
+                    teleport_count: Value::Value(0.0),
                     teleport_address: s("+1"),
                     secure_connection: Value::Value(SecureConnectionState::default()),
                     axl: Value::Value(AxlState::default()),
@@ -865,7 +876,7 @@ mod tests {
         assert_eq!(planned.use_snmpv3, Value::Value(true));
         assert_eq!(
             planned.secure_connection.as_ref_option().unwrap().tftp_port,
-            Value::Value(6969)
+            Value::Value(6969.0)
         );
         assert!(minimal().planned(&minimal()).axl.is_null());
     }
@@ -914,7 +925,7 @@ mod tests {
                 "teleport count negative",
                 ClusterState {
                     teleport_address: s("+1"),
-                    teleport_count: Value::Value(-1),
+                    teleport_count: Value::Value(-1.0),
                     ..minimal()
                 },
                 vec![path("teleport_count")],
@@ -930,7 +941,7 @@ mod tests {
             (
                 "teleport count without address",
                 ClusterState {
-                    teleport_count: Value::Value(2),
+                    teleport_count: Value::Value(2.0),
                     ..minimal()
                 },
                 vec![path("teleport_address")],
@@ -940,12 +951,12 @@ mod tests {
                 ClusterState {
                     secure_connection: Value::Value(SecureConnectionState {
                         enabled: Value::Value(true),
-                        tftp_port: Value::Value(0),
-                        capf_port: Value::Value(65536),
+                        tftp_port: Value::Value(0.0),
+                        capf_port: Value::Value(65536.5),
                         ..Default::default()
                     }),
                     axl: Value::Value(AxlState {
-                        port: Value::Value(70000),
+                        port: Value::Value(70000.0),
                         ..Default::default()
                     }),
                     ..minimal()
