@@ -145,12 +145,6 @@ fn parse_f64(raw: &str) -> Result<f64, String> {
     raw.trim().parse().map_err(|_| "expected a number".into())
 }
 
-fn parse_i64(raw: &str) -> Result<i64, String> {
-    raw.trim()
-        .parse()
-        .map_err(|_| "expected a whole number".into())
-}
-
 fn check_numbers(timeout: f64, retries: f64, parallel: f64, problems: &mut Vec<String>) {
     if !(timeout > 0.0 && timeout <= 3600.0) {
         problems.push(format!(
