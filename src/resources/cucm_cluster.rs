@@ -562,6 +562,12 @@ pub fn schema() -> Schema {
 // ---------------------------------------------------------------------------------------------
 // Lifecycle
 
+#[derive(Clone, Copy)]
+enum Write {
+    Create,
+    Update,
+}
+
 impl CucmClusterResource {
     fn client(&self, diags: &mut Diagnostics) -> Option<Arc<crate::client::Client>> {
         let client = self.client.get();
@@ -573,6 +579,28 @@ impl CucmClusterResource {
             );
         }
         client
+    }
+
+    /// POST or PUT the planned settings; on success they are the new state as they are.
+    async fn write(
+        &self,
+        diags: &mut Diagnostics,
+        kind: Write,
+        planned: ClusterState,
+    ) -> Option<(ClusterState, ValueEmpty)> {
+        let client = self.client(diags)?;
+        let body = planned.to_wire();
+        let (action, result) = match kind {
+            Write::Create => ("create", client.create(&body).await),
+            Write::Update => ("update", client.update(&body).await),
+        };
+        match result {
+            Ok(()) => Some((planned, ValueEmpty::default())),
+            Err(error) => {
+                report(diags, action, &planned, &error);
+                None
+            }
+        }
     }
 }
 
@@ -669,14 +697,7 @@ impl Resource for CucmClusterResource {
         _planned_private_state: ValueEmpty,
         _provider_meta_state: ValueEmpty,
     ) -> Option<(ClusterState, ValueEmpty)> {
-        let client = self.client(diags)?;
-        match client.create(&planned_state.to_wire()).await {
-            Ok(()) => Some((planned_state, ValueEmpty::default())),
-            Err(error) => {
-                report(diags, "create", &planned_state, &error);
-                None
-            }
-        }
+        self.write(diags, Write::Create, planned_state).await
     }
 
     async fn update<'a>(
@@ -688,14 +709,7 @@ impl Resource for CucmClusterResource {
         _planned_private_state: ValueEmpty,
         _provider_meta_state: ValueEmpty,
     ) -> Option<(ClusterState, ValueEmpty)> {
-        let client = self.client(diags)?;
-        match client.update(&planned_state.to_wire()).await {
-            Ok(()) => Some((planned_state, ValueEmpty::default())),
-            Err(error) => {
-                report(diags, "update", &planned_state, &error);
-                None
-            }
-        }
+        self.write(diags, Write::Update, planned_state).await
     }
 
     async fn destroy<'a>(
