@@ -201,37 +201,126 @@ impl<R: Resource> Resource for Guarded<R> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::resources::cucm_cluster::{ClusterState, CucmClusterResource};
     use tf_provider::value::ValueEmpty;
 
+    /// A resource with a bug in every call.
+    struct Buggy;
+
+    #[async_trait]
+    impl Resource for Buggy {
+        type State<'a> = ValueEmpty;
+        type PrivateState<'a> = ValueEmpty;
+        type ProviderMetaState<'a> = ValueEmpty;
+
+        fn schema(&self, _: &mut Diagnostics) -> Option<Schema> {
+            None
+        }
+        async fn read<'a>(
+            &self,
+            _: &mut Diagnostics,
+            _: ValueEmpty,
+            _: ValueEmpty,
+            _: ValueEmpty,
+        ) -> Option<(ValueEmpty, ValueEmpty)> {
+            panic!("bug in read")
+        }
+        async fn plan_create<'a>(
+            &self,
+            _: &mut Diagnostics,
+            _: ValueEmpty,
+            _: ValueEmpty,
+            _: ValueEmpty,
+        ) -> Option<(ValueEmpty, ValueEmpty)> {
+            panic!("bug in plan")
+        }
+        async fn plan_update<'a>(
+            &self,
+            _: &mut Diagnostics,
+            _: ValueEmpty,
+            _: ValueEmpty,
+            _: ValueEmpty,
+            _: ValueEmpty,
+            _: ValueEmpty,
+        ) -> Option<(ValueEmpty, ValueEmpty, Vec<AttributePath>)> {
+            panic!("bug in plan")
+        }
+        async fn plan_destroy<'a>(
+            &self,
+            _: &mut Diagnostics,
+            _: ValueEmpty,
+            _: ValueEmpty,
+            _: ValueEmpty,
+        ) -> Option<ValueEmpty> {
+            panic!("bug in plan")
+        }
+        async fn create<'a>(
+            &self,
+            diags: &mut Diagnostics,
+            _: ValueEmpty,
+            _: ValueEmpty,
+            _: ValueEmpty,
+            _: ValueEmpty,
+        ) -> Option<(ValueEmpty, ValueEmpty)> {
+            diagnostics::warning(diags, "recorded before the bug", "");
+            panic!("bug in create")
+        }
+        async fn update<'a>(
+            &self,
+            _: &mut Diagnostics,
+            _: ValueEmpty,
+            _: ValueEmpty,
+            _: ValueEmpty,
+            _: ValueEmpty,
+            _: ValueEmpty,
+        ) -> Option<(ValueEmpty, ValueEmpty)> {
+            panic!("bug in update")
+        }
+        async fn destroy<'a>(
+            &self,
+            _: &mut Diagnostics,
+            _: ValueEmpty,
+            _: ValueEmpty,
+            _: ValueEmpty,
+        ) -> Option<()> {
+            panic!("bug in destroy")
+        }
+    }
+
     #[tokio::test]
-    async fn a_panic_becomes_an_error_diagnostic() {
-        // `Option::expect` inside a handler stands for any bug: an unconfigured slot is fine,
-        // but a panicking future must come back as a diagnostic, not a dead task.
-        let resource = Guarded(CucmClusterResource::new(Default::default()));
+    async fn panics_in_resource_calls_become_error_diagnostics() {
+        let resource = Guarded(Buggy);
+        let e = ValueEmpty::default;
+
         let mut diags = Diagnostics::default();
-        let outcome = AssertUnwindSafe(async { panic!("boom") })
-            .catch_unwind()
-            .await
-            .map(|()| Some(()));
-        assert!(recover(&mut diags, "read", outcome).is_none());
+        let created = Resource::create(&resource, &mut diags, e(), e(), e(), e()).await;
+        assert!(created.is_none());
+        assert_eq!(diags.warnings[0].summary, "recorded before the bug");
+        assert_eq!(diags.errors.len(), 1);
         assert_eq!(
             diags.errors[0].summary,
             "Internal error in the cer provider"
         );
-        assert!(diags.errors[0].detail.contains("during read"));
+        assert!(diags.errors[0].detail.contains("during create"));
+        assert!(
+            diags.errors[0]
+                .detail
+                .contains("CER may have applied the change")
+        );
 
-        // And a healthy call passes through untouched.
         let mut diags = Diagnostics::default();
-        let state = ClusterState::default();
-        let read = Resource::read(
-            &resource,
-            &mut diags,
-            state.clone(),
-            ValueEmpty::default(),
-            ValueEmpty::default(),
-        )
-        .await;
-        assert!(read.is_some_and(|(got, _)| got == state) && diags.errors.is_empty());
+        assert!(
+            Resource::destroy(&resource, &mut diags, e(), e(), e())
+                .await
+                .is_none()
+        );
+        assert!(diags.errors[0].detail.contains("during delete"));
+
+        let mut diags = Diagnostics::default();
+        assert!(
+            Resource::read(&resource, &mut diags, e(), e(), e())
+                .await
+                .is_none()
+        );
+        assert!(diags.errors[0].detail.contains("during read"));
     }
 }

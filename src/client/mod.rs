@@ -337,11 +337,16 @@ fn json<T: serde::Serialize>(value: &T) -> Vec<u8> {
 }
 
 fn endpoint(url: &str) -> Result<reqwest::Url, Error> {
+    // Never echo credentials a practitioner pasted into the URL (`https://user:pw@host`).
+    let shown = match url.rsplit_once('@') {
+        Some((_, host)) => format!("<credentials>@{host}"),
+        None => url.to_owned(),
+    };
     let parsed = reqwest::Url::parse(url.trim())
-        .map_err(|e| Error::Config(format!("url {url:?} is not a URL: {e}")))?;
+        .map_err(|e| Error::Config(format!("url {shown:?} is not a URL: {e}")))?;
     if !matches!(parsed.scheme(), "https" | "http") || parsed.host_str().is_none() {
         return Err(Error::Config(format!(
-            "url {url:?} must look like https://cer.example.com[:port]"
+            "url {shown:?} must look like https://cer.example.com[:port]"
         )));
     }
     if !parsed.username().is_empty() || parsed.password().is_some() {
@@ -579,11 +584,17 @@ mod tests {
             ("cer.example.com", Err("is not a URL")),
             ("ftp://cer.example.com", Err("must look like")),
             ("https://admin:pw@cer.example.com", Err("credentials")),
+            (
+                "ftp://admin:s3cret@cer.example.com",
+                Err("<credentials>@cer.example.com"),
+            ),
             ("https://cer.example.com/cerappservices", Err("remove")),
         ] {
             match (endpoint(url), expected) {
                 (Ok(got), Ok(want)) => assert_eq!(got.as_str(), want),
-                (Err(Error::Config(got)), Err(want)) => assert!(got.contains(want), "{got}"),
+                (Err(Error::Config(got)), Err(want)) => {
+                    assert!(got.contains(want) && !got.contains("s3cret"), "{got}")
+                }
                 (got, want) => panic!("{url}: got {got:?}, want {want:?}"),
             }
         }
