@@ -477,7 +477,8 @@ async fn no_secret_reaches_trace_logs_or_the_plugin_log_file() {
             },
         )
         .times(1),
-    );
+    )
+    .expect("valid fault rule");
     let mut ws = Workspace::new();
     let tf_log = ws.path().join("tf.log");
     let plugin_log = ws.path().join("plugin.log");

@@ -94,7 +94,7 @@ async fn matrix(rule: impl Fn(&str) -> FaultRule, expect: Expect) {
         let drop_after = fault.action == FaultAction::DropAfter;
         sim.clear_journal();
         let requests_before = sim.stats().requests;
-        sim.add_fault(fault);
+        sim.add_fault(fault).expect("valid fault rule");
         let outcome = step(&ws);
         match expect {
             Expect::Success => {

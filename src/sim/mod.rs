@@ -324,14 +324,11 @@ impl Sim {
         self.state.clear_journal();
     }
 
-    /// Appends a fault rule (checked after the existing ones). The rule goes through
-    /// [`FaultRule::validate`]; an invalid one (probability outside 0..=1, status outside
-    /// 100..=999) is ignored with an error on stderr.
-    pub fn add_fault(&self, rule: FaultRule) {
-        match rule.validate() {
-            Ok(rule) => self.state.add_fault(rule),
-            Err(e) => eprintln!("cer-sim: ignoring invalid fault rule: {e}"),
-        }
+    /// Appends a fault rule (checked after the existing ones), after [`FaultRule::validate`]:
+    /// a probability outside 0..=1 or a status outside 100..=999 is refused.
+    pub fn add_fault(&self, rule: FaultRule) -> Result<(), String> {
+        self.state.add_fault(rule.validate()?);
+        Ok(())
     }
 
     /// Live fault rules, with their remaining `times`.

@@ -434,7 +434,8 @@ async fn status_fault_with_html_body_and_retry_after() {
         "*:status=429:retry_after=7:content_type=text/html:body=<html>a:b</html>"
             .parse()
             .expect("rule"),
-    );
+    )
+    .expect("valid fault rule");
     let a = api(&client, &sim, Method::DELETE, delete_body("x")).await;
     assert_eq!(a.status, 429);
     assert_eq!(a.body, "<html>a:b</html>");
@@ -451,7 +452,8 @@ async fn status_fault_with_html_body_and_retry_after() {
 #[tokio::test]
 async fn faults_match_their_verb_and_never_consume_on_401() {
     let (sim, client) = default_sim().await;
-    sim.add_fault(FaultRule::new(Some("put"), FaultAction::Malformed).times(1));
+    sim.add_fault(FaultRule::new(Some("put"), FaultAction::Malformed).times(1))
+        .expect("valid fault rule");
     let a = call(
         &client,
         &sim,
@@ -520,7 +522,8 @@ async fn probability_zero_never_fires_and_half_fires_about_half() {
         FaultRule::new(None, FaultAction::DropBefore)
             .times(1)
             .probability(0.0),
-    );
+    )
+    .expect("valid fault rule");
     sim.add_fault(
         FaultRule::new(
             None,
@@ -532,7 +535,8 @@ async fn probability_zero_never_fires_and_half_fires_about_half() {
             },
         )
         .probability(0.5),
-    );
+    )
+    .expect("valid fault rule");
     let mut fired = 0;
     for _ in 0..200 {
         let a = api(&client, &sim, Method::DELETE, delete_body("x")).await;
@@ -553,7 +557,8 @@ async fn probability_zero_never_fires_and_half_fires_about_half() {
 #[tokio::test]
 async fn latency_fault_delays_then_handles() {
     let (sim, client) = default_sim().await;
-    sim.add_fault("POST:latency=300:times=1".parse().expect("rule"));
+    sim.add_fault("POST:latency=300:times=1".parse().expect("rule"))
+        .expect("valid fault rule");
     let started = Instant::now();
     let a = api(&client, &sim, Method::POST, json_of(&cluster("a"))).await;
     assert!(started.elapsed() >= Duration::from_millis(300));
@@ -568,7 +573,8 @@ async fn latency_fault_delays_then_handles() {
 #[tokio::test]
 async fn drop_before_closes_without_answer_and_keeps_the_store() {
     let (sim, client) = default_sim().await;
-    sim.add_fault("POST:drop_before:times=1".parse().expect("rule"));
+    sim.add_fault("POST:drop_before:times=1".parse().expect("rule"))
+        .expect("valid fault rule");
     let err = call(
         &client,
         &sim,
@@ -594,8 +600,10 @@ async fn drop_before_closes_without_answer_and_keeps_the_store() {
 #[tokio::test]
 async fn drop_after_commits_then_closes_without_answer() {
     let (sim, client) = default_sim().await;
-    sim.add_fault("DELETE:drop_after:times=1".parse().expect("rule"));
-    sim.add_fault("POST:drop_after:times=1".parse().expect("rule"));
+    sim.add_fault("DELETE:drop_after:times=1".parse().expect("rule"))
+        .expect("valid fault rule");
+    sim.add_fault("POST:drop_after:times=1".parse().expect("rule"))
+        .expect("valid fault rule");
     let err = call(
         &client,
         &sim,
@@ -758,7 +766,8 @@ async fn admin_get(client: &Client, sim: &Sim, what: &str) -> serde_json::Value 
 async fn admin_endpoints_mask_secrets_and_are_not_journaled_or_faulted() {
     let (sim, client) = default_sim().await;
     api(&client, &sim, Method::POST, json_of(&cluster("a"))).await;
-    sim.add_fault("*:status=500".parse().expect("rule"));
+    sim.add_fault("*:status=500".parse().expect("rule"))
+        .expect("valid fault rule");
 
     let clusters = admin_get(&client, &sim, "clusters").await;
     assert_eq!(
